@@ -1,7 +1,5 @@
 """Strict loading of synthetic checkpoints with the real key names at tiny sizes, in both published
 layouts (Hugging Face folder, ComfyUI all-in-one file), stored in the real dtypes."""
-import json
-import re
 import tempfile
 import unittest
 from pathlib import Path
@@ -10,72 +8,23 @@ import torch
 
 from tools.export import safetensors_io
 from tools.export.checkpoint import CheckpointError, open_checkpoint
-from tools.export.components import BINDINGS, build_random, load_component
+from tools.export.components import BINDINGS, load_component
 from tools.export.safetensors_io import SafetensorsError
-
-# Real storage (spec §12): DiT in 16-bit (bf16 here), DCAE and vocoder 16-bit (f16 here), UMT5 fp32.
-STORED_DTYPES = {"transformer": torch.bfloat16, "dcae": torch.float16, "vocoder": torch.float16, "umt5": torch.float32}
-FOLDERS = {"transformer": "ace_step_transformer", "dcae": "music_dcae_f8c8", "vocoder": "music_vocoder", "umt5": "umt5-base"}
-COMFY_PREFIXES = {"transformer": "model.diffusion_model.", "dcae": "vae.dcae.", "vocoder": "vae.vocoder.", "umt5": "text_encoders.umt5base.transformer."}
-
-
-def dead_transformer_weights(config) -> dict[str, torch.Tensor]:
-    """The named dead weights a real DiT checkpoint carries (spec §1.6), at tiny sizes."""
-    inner = config.inner_dim
-    dead = {}
-    for index, ssl_dim in enumerate(config.ssl_latent_dims):  # SSL projectors: Linear, SiLU, Linear, SiLU, Linear
-        for layer, (rows, cols) in {0: (2 * inner, inner), 2: (2 * inner, 2 * inner), 4: (ssl_dim, 2 * inner)}.items():
-            dead[f"projectors.{index}.{layer}.weight"] = torch.randn(rows, cols)
-            dead[f"projectors.{index}.{layer}.bias"] = torch.randn(rows)
-    for block in range(config.num_layers):
-        for name in ("add_q_proj", "add_k_proj", "add_v_proj", "to_add_out"):
-            dead[f"transformer_blocks.{block}.cross_attn.{name}.weight"] = torch.randn(inner, inner)
-            dead[f"transformer_blocks.{block}.cross_attn.{name}.bias"] = torch.randn(inner)
-    return dead
-
+from tools.export.tests import synthetic
 
 class CheckpointLoadingTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.root = Path(cls.tmp.name)
-        cls.components = {name: build_random(name, BINDINGS[name].config_cls.tiny(), seed=7 + i) for i, name in enumerate(BINDINGS)}
-        cls.stored = {}
-        for name, component in cls.components.items():
-            state = {k: v.to(STORED_DTYPES[name]) for k, v in component.model.state_dict().items()}
-            if name == "transformer":
-                state.update({k: v.to(torch.bfloat16) for k, v in dead_transformer_weights(component.config).items()})
-            cls.stored[name] = state
-        cls.hf = cls.root / "ACE-Step-v1-3.5B"
-        cls._write_hf(cls.hf, cls.stored)
-        cls.comfy = cls.root / "ace_step_v1_3.5b.safetensors"
-        cls._write_comfy(cls.comfy, cls.stored)
+        cls.components = synthetic.tiny_components()
+        cls.stored = synthetic.stored_states(cls.components)
+        cls.hf = synthetic.write_hf(cls.root / "ACE-Step-v1-3.5B", cls.components, cls.stored)
+        cls.comfy = synthetic.write_comfy(cls.root / "ace_step_v1_3.5b.safetensors", cls.stored)
 
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
-
-    @classmethod
-    def _write_hf(cls, root: Path, stored: dict, drop: str | None = None, add: str | None = None):
-        for name, state in stored.items():
-            folder = root / FOLDERS[name]
-            folder.mkdir(parents=True, exist_ok=True)
-            state = {k: v for k, v in state.items() if k != drop}
-            if add and name == "dcae":
-                state[add] = torch.zeros(3)
-            file = "model.safetensors" if name == "umt5" else "diffusion_pytorch_model.safetensors"
-            safetensors_io.save(state, folder / file)
-            config = cls.components[name].config
-            (folder / "config.json").write_text(json.dumps(config.to_config_json() if hasattr(config, "to_config_json") else config.to_json()))
-
-    @classmethod
-    def _write_comfy(cls, file: Path, stored: dict):
-        everything = {"text_encoders.umt5base.logit_scale": torch.tensor(1.0), "text_encoders.spiece_model": torch.zeros(16, dtype=torch.uint8)}
-        for name, state in stored.items():
-            if name == "vocoder":
-                state = fused_weight_norm(state)  # ComfyUI's file may ship the head already folded
-            everything.update({COMFY_PREFIXES[name] + k: v for k, v in state.items()})
-        safetensors_io.save(everything, file)
 
     def _assert_loaded_equal(self, loaded, name):
         expected = self.stored[name]
@@ -111,13 +60,13 @@ class CheckpointLoadingTest(unittest.TestCase):
 
     def test_a_removed_key_fails_and_names_it(self):
         root = self.root / "missing"
-        self._write_hf(root, self.stored, drop="decoder.conv_in.weight" if "decoder.conv_in.weight" in self.stored["dcae"] else next(iter(self.stored["dcae"])))
+        synthetic.write_hf(root, self.components, self.stored, drop="decoder.conv_in.weight" if "decoder.conv_in.weight" in self.stored["dcae"] else next(iter(self.stored["dcae"])))
         with self.assertRaisesRegex(CheckpointError, r"dcae.*missing keys: .*"):
             load_component(open_checkpoint(root), "dcae")
 
     def test_an_added_key_fails_and_names_it(self):
         root = self.root / "extra"
-        self._write_hf(root, self.stored, add="encoder.surprise.weight")
+        synthetic.write_hf(root, self.components, self.stored, add="encoder.surprise.weight")
         with self.assertRaisesRegex(CheckpointError, r"unexpected keys: encoder\.surprise\.weight"):
             load_component(open_checkpoint(root), "dcae")
 
@@ -125,7 +74,7 @@ class CheckpointLoadingTest(unittest.TestCase):
         root = self.root / "shape"
         stored = {k: dict(v) for k, v in self.stored.items()}
         stored["transformer"]["final_layer.linear.bias"] = torch.zeros(3, dtype=torch.bfloat16)
-        self._write_hf(root, stored)
+        synthetic.write_hf(root, self.components, stored)
         with self.assertRaisesRegex(CheckpointError, r"final_layer\.linear\.bias"):
             load_component(open_checkpoint(root), "transformer")
 
@@ -146,20 +95,6 @@ class CheckpointLoadingTest(unittest.TestCase):
         truncated.write_bytes(self.comfy.read_bytes()[:-1000])
         with self.assertRaisesRegex(SafetensorsError, "incomplete"):
             open_checkpoint(truncated)
-
-
-def fused_weight_norm(state: dict) -> dict:
-    fused = {}
-    for key, value in state.items():
-        if key.endswith(".weight_v"):
-            stem = key[: -len(".weight_v")]
-            v = value.double()
-            g = state[f"{stem}.weight_g"].double()
-            norm = v.flatten(1).norm(dim=1).reshape((-1,) + (1,) * (v.dim() - 1))
-            fused[f"{stem}.weight"] = (g * v / norm).to(value.dtype)
-        elif not key.endswith(".weight_g"):
-            fused[key] = value
-    return fused
 
 
 if __name__ == "__main__":
