@@ -63,6 +63,10 @@ class LoadedComponent:
     def example_inputs(self, graph: str, batch: int, length: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         return self.binding.module.example_inputs(graph, self.config, batch, length, generator)
 
+    def release(self) -> None:
+        """Drop the weights once every graph of this module is written; config stays usable."""
+        self.model = None  # type: ignore[assignment]
+
     def config_json(self) -> dict:
         return self.config.to_json()
 

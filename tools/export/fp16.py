@@ -7,21 +7,80 @@ spec §9.1 asks ("keep the linear-attention matmuls/normaliser in fp32"). Activa
 attention products) are not weight ops, so they stay fp32 automatically. Graph inputs and outputs keep
 their fp32 dtypes, so the engine feeds both variants the same tensors. Graphs that overflow in fp16
 (UMT5) are not converted at all (GraphSpec.fp16_allowed).
+
+Big graphs (the DiT: 10 GB fp32) are converted tensor by tensor: weights are read through a memory
+map of the fp32 side file and written straight to the fp16 side file, so memory stays near one tensor.
 """
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from .onnx_export import EXTERNAL_DATA_THRESHOLD
+
 _WEIGHT_OPS = {"MatMul": (1,), "Gemm": (1, 2), "Conv": (1, 2), "ConvTranspose": (1, 2)}
 _ACTIVATION_INPUT = {"MatMul": 0, "Gemm": 0, "Conv": 0, "ConvTranspose": 0}
 
 
-def convert_to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
-    model_copy = onnx.ModelProto()
-    model_copy.CopyFrom(model)
-    graph = model_copy.graph
+class _TensorSink:
+    """Makes initializers: inline, or appended to one external data file when the model is big."""
+
+    def __init__(self, data_file: Path | None):
+        self.data_file = data_file
+        self.handle = data_file.open("wb") if data_file else None
+        self.offset = 0
+
+    def make(self, array: np.ndarray, name: str) -> TensorProto:
+        if self.handle is None:
+            return numpy_helper.from_array(np.ascontiguousarray(array), name)
+        data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+        tensor = TensorProto(name=name, data_type=onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[array.dtype.newbyteorder("=")], dims=list(array.shape))
+        tensor.data_location = TensorProto.EXTERNAL
+        for key, value in (("location", self.data_file.name), ("offset", str(self.offset)), ("length", str(len(data)))):
+            tensor.external_data.add(key=key, value=value)
+        self.handle.write(data)
+        self.offset += len(data)
+        return tensor
+
+    def close(self) -> None:
+        if self.handle:
+            self.handle.close()
+
+
+def _reader(base_dir: Path) -> Callable[[TensorProto], np.ndarray]:
+    def read(tensor: TensorProto) -> np.ndarray:
+        if tensor.data_location != TensorProto.EXTERNAL:
+            return numpy_helper.to_array(tensor)
+        info = {entry.key: entry.value for entry in tensor.external_data}
+        dtype = np.dtype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[tensor.data_type]).newbyteorder("<")
+        offset, length = int(info.get("offset", 0)), int(info["length"])
+        raw = np.memmap(base_dir / info["location"], dtype=np.uint8, mode="r", offset=offset, shape=(length,))
+        return raw.view(dtype).reshape(tuple(tensor.dims))
+    return read
+
+
+def convert_file_to_fp16(src: Path, dst: Path) -> Path:
+    """Convert the fp32 graph `src` into the fp16 graph `dst` (with `dst.data` when src is external)."""
+    model = onnx.load(str(src), load_external_data=False)
+    big = any(init.data_location == TensorProto.EXTERNAL for init in model.graph.initializer) or model.ByteSize() > EXTERNAL_DATA_THRESHOLD
+    sink = _TensorSink(dst.parent / f"{dst.name}.data" if big else None)
+    try:
+        convert_to_fp16(model, _reader(src.parent), sink)
+    finally:
+        sink.close()
+    onnx.save_model(model, str(dst))
+    onnx.checker.check_model(str(dst))
+    return dst
+
+
+def convert_to_fp16(model: onnx.ModelProto, read: Callable[[TensorProto], np.ndarray] = numpy_helper.to_array, sink: _TensorSink | None = None) -> onnx.ModelProto:
+    """Convert `model` in place (see the module docstring) and return it."""
+    sink = sink or _TensorSink(None)
+    graph = model.graph
     initializers = {init.name: init for init in graph.initializer}
     half_of: dict[str, str] = {}  # fp32 initializer -> its fp16 copy
     fp16_source: dict[str, str] = {}  # fp32 tensor -> fp16 tensor it was cast from (skip double casts)
@@ -31,9 +90,8 @@ def convert_to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
 
     def half_initializer(name: str) -> str:
         if name not in half_of:
-            array = numpy_helper.to_array(initializers[name]).astype(np.float16)
             half_name = f"{name}__fp16"
-            new_initializers.append(numpy_helper.from_array(array, half_name))
+            new_initializers.append(sink.make(read(initializers[name]).astype(np.float16), half_name))
             half_of[name] = half_name
         return half_of[name]
 
@@ -64,19 +122,21 @@ def convert_to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
                 continue
             if slot in weight_slots and is_float_initializer(name):
                 node.input[slot] = half_initializer(name)
-            elif slot == _ACTIVATION_INPUT[node.op_type] or (node.op_type == "MatMul"):
+            elif slot == _ACTIVATION_INPUT[node.op_type] or node.op_type == "MatMul":
                 node.input[slot] = as_fp16(name)
         _retype_output(node, new_nodes, fp16_source)
 
     del graph.node[:]
     graph.node.extend(new_nodes)
     used = {name for node in graph.node for name in node.input}
-    kept = [init for init in graph.initializer if init.name in used]
+    # Unconverted initializers still in use (biases, norms, constants) move to the new side file too.
+    kept = [init if sink.handle is None or init.data_location != TensorProto.EXTERNAL and init.ByteSize() < 1024
+            else sink.make(read(init), init.name)
+            for init in graph.initializer if init.name in used]
     del graph.initializer[:]
     graph.initializer.extend(kept + new_initializers)
     del graph.value_info[:]
-    onnx.checker.check_model(model_copy)
-    return model_copy
+    return model
 
 
 def _retype_output(node: onnx.NodeProto, new_nodes: list, fp16_source: dict[str, str]) -> None:

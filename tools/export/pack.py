@@ -15,8 +15,8 @@ import torch
 
 from . import EXPORTER_VERSION, manifest, safetensors_io
 from .components import GRAPH_ORDER, LoadedComponent
-from .fp16 import convert_to_fp16
-from .onnx_export import OPSET, export_graph, save_model
+from .fp16 import convert_file_to_fp16
+from .onnx_export import OPSET, export_graph
 
 PRECISIONS = ("fp32", "fp16")
 # Length each graph is traced at: any valid length works (axes are dynamic); small keeps export fast.
@@ -67,13 +67,16 @@ def build_pack(request: PackRequest) -> dict:
     if free < needed:
         raise PackError(f"not enough disk space in {out_dir}: the pack needs about {needed / 1e9:.1f} GB, {free / 1e9:.1f} GB free")
 
+    # The mel tables come from the vocoder's weights, which are released once its graph is written.
+    mel = _write_mel_frontend(request, out_dir)
     graphs: dict[str, dict] = {}
-    files: list[str] = []
+    fp32_files: dict[str, Path] = {}
     for graph_name in GRAPH_ORDER:
         component = next(c for c in request.components.values() if graph_name in [s.name for s in c.graph_specs()])
         spec = next(s for s in component.graph_specs() if s.name == graph_name)
         entry = {"component": component.name, "description": spec.description,
                  "inputs": [t.to_json() for t in spec.inputs], "outputs": [t.to_json() for t in spec.outputs], "precisions": {}}
+        graphs[graph_name] = entry
         if graph_name in reused:
             entry["precisions"] = reused[graph_name]
             log(f"[{graph_name}] unchanged by the LoRA: reusing {request.base_pack}")
@@ -83,28 +86,33 @@ def build_pack(request: PackRequest) -> dict:
             example = component.example_inputs(graph_name, batch=1, length=TRACE_LENGTH, generator=torch.Generator().manual_seed(0))
             export_graph(component.wrapper(graph_name), spec, example, fp32_file)
             entry["precisions"]["fp32"] = _graph_files(out_dir, fp32_file)
-            if "fp16" in request.precisions:
-                if spec.fp16_allowed:
-                    log(f"[{graph_name}] converting to fp16 …")
-                    half_file = out_dir / f"{graph_name}.fp16.onnx"
-                    save_model(convert_to_fp16(onnx.load(str(fp32_file))), half_file)
-                    entry["precisions"]["fp16"] = _graph_files(out_dir, half_file)
-                else:
-                    entry["precisions"]["fp16"] = entry["precisions"]["fp32"]  # stays fp32 (overflow, spec §9.1)
-            if "fp32" not in request.precisions:
-                for name in entry["precisions"]["fp32"]["files"]:
-                    if name not in entry["precisions"]["fp16"]["files"]:
-                        (out_dir / name).unlink()
-                del entry["precisions"]["fp32"]
-        for precision in entry["precisions"].values():
-            files.extend(precision["files"])
-        graphs[graph_name] = entry
+            fp32_files[graph_name] = fp32_file
+        if graph_name == _last_graph_of(component):
+            component.release()  # frees the torch weights before the next module (peak memory = one module)
         log(f"[{graph_name}] done")
+
+    # fp16 variants are converted from the written fp32 graphs, after every torch module is released.
+    for graph_name, fp32_file in fp32_files.items():
+        entry = graphs[graph_name]
+        spec = next(s for c in request.components.values() for s in c.graph_specs() if s.name == graph_name)
+        if "fp16" in request.precisions:
+            if spec.fp16_allowed:
+                log(f"[{graph_name}] converting to fp16 …")
+                half_file = out_dir / f"{graph_name}.fp16.onnx"
+                convert_file_to_fp16(fp32_file, half_file)
+                entry["precisions"]["fp16"] = _graph_files(out_dir, half_file)
+            else:
+                entry["precisions"]["fp16"] = entry["precisions"]["fp32"]  # stays fp32 (overflow, spec §9.1)
+        if "fp32" not in request.precisions:
+            for name in entry["precisions"]["fp32"]["files"]:
+                if name not in entry["precisions"]["fp16"]["files"]:
+                    (out_dir / name).unlink()
+            del entry["precisions"]["fp32"]
+    files: list[str] = [f for entry in graphs.values() for precision in entry["precisions"].values() for f in precision["files"]]
+    files.append(mel["file"])
 
     tokenizers = _write_tokenizers(request, out_dir)
     files.extend(tokenizers["files"])
-    mel = _write_mel_frontend(request, out_dir)
-    files.append(mel["file"])
     langid_entry = None
     if request.langid is not None:
         from . import langid
@@ -142,6 +150,11 @@ def build_pack(request: PackRequest) -> dict:
     manifest.write(out_dir, data)
     log(f"pack {request.name} written to {out_dir}")
     return data
+
+
+def _last_graph_of(component) -> str:
+    names = [spec.name for spec in component.graph_specs()]
+    return max(names, key=GRAPH_ORDER.index)
 
 
 def _graph_files(out_dir: Path, graph_file: Path) -> dict:

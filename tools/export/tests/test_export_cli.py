@@ -177,6 +177,21 @@ class ExportErrorsTest(unittest.TestCase):
         self.assertLess(float(np.abs(got - expected).max()), 1e-4)
 
 
+    def test_fp16_conversion_of_an_external_data_graph_streams_into_its_own_side_file(self):
+        from tools.export.fp16 import convert_file_to_fp16
+        dit = synthetic.tiny_components()["transformer"]
+        spec = next(s for s in dit.graph_specs() if s.name == "ace_dit_decoder")
+        inputs = dit.example_inputs("ace_dit_decoder", batch=2, length=9, generator=torch.Generator().manual_seed(4))
+        with mock.patch.object(onnx_export, "EXTERNAL_DATA_THRESHOLD", 10_000):
+            full = onnx_export.export_graph(dit.wrapper("ace_dit_decoder"), spec, inputs, self.root / "dit.onnx")
+        half = convert_file_to_fp16(full, self.root / "dit.fp16.onnx")
+        self.assertTrue((self.root / "dit.fp16.onnx.data").exists())
+        self.assertLess((self.root / "dit.fp16.onnx.data").stat().st_size, 0.6 * (self.root / "dit.onnx.data").stat().st_size)
+        feeds = {k: v.numpy() for k, v in inputs.items()}
+        want, got = run_onnx(full, feeds)["velocity"], run_onnx(half, feeds)["velocity"]
+        self.assertLess(float(np.abs(want - got).max() / np.abs(want).max()), 1e-2)
+
+
 class VerifyRuleTest(unittest.TestCase):
     def test_passes_within_and_refuses_beyond_relative_1e_3(self):
         enforce([Comparison("vocoder", "plain", 1e-4, 9e-4)])
