@@ -1,40 +1,45 @@
 /**
- * The `acejam` command line. Until the engine lands, its job is checking model packs:
- *   acejam packs verify [PATH]   validate a pack's manifest, files (sha256) and every graph's IO
+ * The `acejam` command line: one module a command under src/cli/commands, all over the one engine API.
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
+import { loadConfig } from '../config/load.js';
 import { AcejamError } from '../engine/errors.js';
-import { readPack, verifyPack } from '../engine/models/pack.js';
+import { GENERATE_COMMANDS, GENERATE_USAGE, runGenerateCommand } from './commands/generate.js';
+import { runInfoCommand } from './commands/info.js';
+import { PACKS_USAGE, runPacksCommand } from './commands/packs.js';
+import { runTokenizeCommand } from './commands/tokenize.js';
 
-const DEFAULT_PACK = resolve(fileURLToPath(new URL('../../models/tiny', import.meta.url)));
+const USAGE = `acejam: music generation with ACE-Step v1 on ONNX Runtime
 
-const USAGE = `usage: acejam packs verify [PATH]   (default PATH: ${DEFAULT_PACK})`;
+${GENERATE_USAGE}
 
-async function packsVerify(path: string): Promise<void> {
-  const pack = await readPack(path);
-  const report = await verifyPack(pack);
-  console.log(`pack ${report.pack}: manifest valid, ${report.files} files match their sha256`);
-  for (const graph of report.graphs) {
-    console.log(`  ${graph.graph} (${graph.precision}): ${graph.inputs} inputs, ${graph.outputs} outputs match the manifest`);
-  }
-  console.log(pack.manifest.description);
-}
+  acejam info [--pack DIR] [--json]
+  acejam tokenize [--pack DIR] --lyrics FILE|- [--prompt TEXT] [--mode faithful|fixed] [--json]
+${PACKS_USAGE.replace(/^usage:\n/, '')}
+
+Configuration: config/default.json, overridden by ACEJAM_* environment variables (config/README.md).`;
 
 export async function main(argv: string[]): Promise<number> {
-  const [group, action, path] = argv;
+  const [command, ...rest] = argv;
   try {
-    if (group === 'packs' && action === 'verify') {
-      await packsVerify(path ?? DEFAULT_PACK);
-      return 0;
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 64 : 0;
     }
-    console.error(USAGE);
+    const config = loadConfig();
+    if (command in GENERATE_COMMANDS) return await runGenerateCommand(command, rest, config);
+    if (command === 'info') return await runInfoCommand(rest, config);
+    if (command === 'tokenize') return await runTokenizeCommand(rest, config);
+    if (command === 'packs') return await runPacksCommand(rest, config);
+    process.stderr.write(`unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
     return 64;
   } catch (error) {
     if (error instanceof AcejamError) {
-      console.error(`error (${error.code}): ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+      process.stderr.write(`error (${error.code}): ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}\n`);
       return 1;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 64;
     }
     throw error;
   }

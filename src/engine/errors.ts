@@ -1,5 +1,11 @@
 /** Error codes callers branch on; each is documented where it is thrown. */
-export type ErrorCode = 'INVALID_INPUT' | 'PACK_INVALID' | 'PACK_NOT_FOUND' | 'MODEL_ERROR' | 'PROVIDER_UNAVAILABLE';
+export type ErrorCode =
+  | 'INVALID_INPUT' // a request field or user file breaks a documented limit
+  | 'PACK_INVALID' // a model pack is malformed or does not match its manifest
+  | 'PACK_NOT_FOUND' // no pack at the given path or name
+  | 'MODEL_ERROR' // a graph was fed or returned something unexpected
+  | 'PROVIDER_UNAVAILABLE' // the configured execution provider cannot run here
+  | 'CANCELLED'; // the caller aborted the job
 
 /** Every error acejam raises on purpose: a code, a message naming the field or file, an optional hint. */
 export class AcejamError extends Error {
@@ -18,5 +24,22 @@ export class AcejamError extends Error {
 export class PackError extends AcejamError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('PACK_INVALID', message, options);
+  }
+}
+
+/** A request or file the user gave that breaks a rule: the message names the field and the limit. */
+export class InvalidInputError extends AcejamError {
+  readonly field: string;
+
+  constructor(field: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('INVALID_INPUT', `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** A job stopped by its AbortSignal, between two steps. */
+export class CancelledError extends AcejamError {
+  constructor(message = 'cancelled') {
+    super('CANCELLED', message);
   }
 }
