@@ -25,7 +25,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 64 : 0;
     }
-    const config = loadConfig();
+    const loaded = loadConfig();
+    // Commands print their own results; engine logs stay quiet unless ACEJAM_LOG_LEVEL asks for them.
+    const config = process.env.ACEJAM_LOG_LEVEL ? loaded : { ...loaded, logLevel: 'warn' as const };
     if (command in GENERATE_COMMANDS) return await runGenerateCommand(command, rest, config);
     if (command === 'info') return await runInfoCommand(rest, config);
     if (command === 'tokenize') return await runTokenizeCommand(rest, config);

@@ -320,7 +320,7 @@ describe('decodeLatents on the tiny pack', () => {
     }
     // Measured ≈ 2.6 % (W = 16: 4 windows, 4 frames trimmed) and ≈ 1.1 % (W = 32). The convolutions are
     // exact after the W/4 trim; what remains is the EfficientViT linear attention seeing a window
-    // instead of the whole clip. A broken plan (a frame misplaced, an untrimmed edge) gives tens of %.
+    // instead of the whole clip. Windows without the trim measured 25 % / 17 %.
     expect(errors[0]).toBeLessThan(0.05);
     expect(errors[1]).toBeLessThan(0.025);
     expect(errors[1]).toBeLessThan(errors[0]!);

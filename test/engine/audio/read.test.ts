@@ -22,6 +22,36 @@ describe('readAudio', () => {
     expect(back.channels[1]![1]).toBeCloseTo(1, 6);
   });
 
+  it('reads WAVE_FORMAT_EXTENSIBLE 16-bit PCM (what many tools write)', async () => {
+    const samples = [1000, -1000, 32767, -32768]; // 2 frames × 2 channels
+    const bytes = new Uint8Array(12 + 8 + 40 + 8 + samples.length * 2);
+    const view = new DataView(bytes.buffer);
+    const put = (at: number, text: string) => [...text].forEach((ch, i) => view.setUint8(at + i, ch.charCodeAt(0)));
+    put(0, 'RIFF');
+    view.setUint32(4, bytes.length - 8, true);
+    put(8, 'WAVE');
+    put(12, 'fmt ');
+    view.setUint32(16, 40, true);
+    view.setUint16(20, 0xfffe, true); // WAVE_FORMAT_EXTENSIBLE
+    view.setUint16(22, 2, true);
+    view.setUint32(24, 44100, true);
+    view.setUint32(28, 44100 * 4, true);
+    view.setUint16(32, 4, true);
+    view.setUint16(34, 16, true);
+    view.setUint16(36, 22, true); // cbSize
+    view.setUint16(38, 16, true); // valid bits
+    view.setUint32(40, 3, true); // channel mask FL|FR
+    // KSDATAFORMAT_SUBTYPE_PCM {00000001-0000-0010-8000-00aa00389b71}
+    [0x01, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71].forEach((b, i) => view.setUint8(44 + i, b));
+    put(60, 'data');
+    view.setUint32(64, samples.length * 2, true);
+    samples.forEach((s, i) => view.setInt16(68 + 2 * i, s, true));
+    const audio = await readAudio(bytes);
+    expect(audio.sampleRate).toBe(44100);
+    expect(Array.from(audio.channels[0]!)).toEqual([1000 / 32768, 32767 / 32768]);
+    expect(Array.from(audio.channels[1]!)).toEqual([-1000 / 32768, -1]);
+  });
+
   it('decodes µ-law WAV through 16-bit PCM', async () => {
     const w = new wavefile.WaveFile();
     w.fromScratch(1, 8000, '16', [0, 16000, -16000, 8000]);

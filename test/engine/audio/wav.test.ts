@@ -56,7 +56,17 @@ describe('encodeWav / writeWav', () => {
         for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! - source[i]!));
         expect(worst).toBeLessThanOrEqual(tolerance);
       }
-      if (bits === 32) expect(new DataView((await readFile(path)).buffer).getUint16(20, true)).toBe(3); // IEEE float
+      if (bits === 32) {
+        const bytes = new Uint8Array(await readFile(path));
+        const view = new DataView(bytes.buffer, bytes.byteOffset);
+        expect(view.getUint16(20, true)).toBe(3); // IEEE float
+        expect(view.getUint32(16, true)).toBe(18); // fmt with cbSize
+        expect(ascii(bytes, 38, 4)).toBe('fact');
+        expect(view.getUint32(46, true)).toBe(n); // sample frames
+        expect(ascii(bytes, 50, 4)).toBe('data');
+        expect(bytes.length).toBe(58 + n * 8);
+      }
+      if (bits === 24) expect(new Uint8Array(await readFile(path)).length).toBe(44 + n * 6);
     }
   });
 
