@@ -63,8 +63,9 @@ interface Windows {
 
 async function child(frames: number, single: boolean, packDir: string, windows: Windows): Promise<void> {
   const pack = await readPack(packDir);
-  const decoder = await createSession(pack.graphFile('dcae_decoder', 'fp32'), { provider: 'cpu' });
-  const vocoder = await createSession(pack.graphFile('vocoder', 'fp32'), { provider: 'cpu' });
+  // As GraphSessions opens them: the windowed decode graphs run without ORT's memory arena.
+  const decoder = await createSession(pack.graphFile('dcae_decoder', 'fp32'), { provider: 'cpu', memoryArena: false });
+  const vocoder = await createSession(pack.graphFile('vocoder', 'fp32'), { provider: 'cpu', memoryArena: false });
   const graphs: DecodeGraphs = {
     dcaeDecoder: async (lat, b, t) => (await decoder.run({ latents: { dtype: 'float32', dims: [b, 8, 16, t], data: lat } })).mel!.data as Float32Array,
     vocoder: async (mel, n, f) => (await vocoder.run({ mel: { dtype: 'float32', dims: [n, 128, f], data: mel } })).audio!.data as Float32Array,

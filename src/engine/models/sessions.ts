@@ -238,7 +238,9 @@ export class GraphSessions {
     const started = performance.now();
     let session: Session;
     try {
-      session = await createSession(file, this.#options);
+      // Windowed decode/encode graphs run at many shapes: no arena, so memory does not grow with duration.
+      const windowed = graph === 'dcae_decoder' || graph === 'dcae_encoder' || graph === 'vocoder';
+      session = await createSession(file, { ...this.#options, memoryArena: !windowed });
     } catch (error) {
       throw new AcejamError(
         'MODEL_ERROR',
