@@ -96,6 +96,7 @@ export function loadConfig({ file, env = process.env }: LoadConfigOptions = {}):
   const merged: Record<string, unknown> = { ...stripUnset(defaults), ...stripUnset(fromFile), ...fromEnv };
   delete merged.$comment;
   merged.packDir ??= BUNDLED_PACK_DIR;
+  merged.storeUrl ??= null;
   merged.dataDir ??= defaultDataDir(env);
 
   const parsed = configSchema.safeParse(merged);

@@ -18,6 +18,12 @@ const wholeIn = (max: number, error: string) => z.int({ error }).min(0, { error 
 const deviceId = wholeIn(MAX_DEVICE_ID, DEVICE_ID_RANGE);
 const threads = wholeIn(MAX_THREADS, THREADS_RANGE);
 const path = z.string().min(1, { error: 'must be a non-empty path' });
+const storeUrl = z
+  .string()
+  .regex(/^(redis|rediss|sqlite):\/\/.+/, { error: 'must be redis://host:port[/db], rediss://… or sqlite:///path/to/file.sqlite' })
+  .nullable();
+const positiveIn = (max: number, what: string) => z.int({ error: `must be a whole number from 1 to ${max} ${what}` }).min(1, { error: `must be ≥ 1 ${what}` }).max(max, { error: `must be ≤ ${max} ${what}` });
+const zeroOrMore = (max: number, what: string) => z.int({ error: `must be a whole number from 0 to ${max} ${what}` }).min(0, { error: `must be ≥ 0 ${what}` }).max(max, { error: `must be ≤ ${max} ${what}` });
 
 /** The resolved configuration every part of acejam receives. */
 export const configSchema = z.object({
@@ -35,6 +41,24 @@ export const configSchema = z.object({
   threads,
   /** pino log level (logs go to stderr). */
   logLevel,
+  /** Song store: null = SQLite at `<dataDir>/acejam.sqlite`; `redis://…` shares one store between processes. */
+  storeUrl,
+  /** Jobs run at once per device (1 per GPU, 1 on CPU). */
+  concurrency: positiveIn(16, 'jobs'),
+  /** Jobs waiting in all (a full queue answers "try again in ~N min"). */
+  maxQueued: positiveIn(100000, 'jobs'),
+  /** Jobs one user may have waiting or running. */
+  maxQueuedPerUser: positiveIn(1000, 'jobs'),
+  /** Cost one user may have waiting or running, in seconds × steps × batch. */
+  maxCostPerUser: positiveIn(1e9, 'cost units'),
+  /** A running job is stopped after this many seconds. */
+  jobTimeoutSeconds: positiveIn(86400, 's'),
+  /** Songs older than this are removed by the retention sweep (0 = keep forever). */
+  retentionDays: zeroOrMore(36500, 'days'),
+  /** Artifacts beyond this many MB are removed oldest first (0 = no budget). */
+  diskBudgetMb: zeroOrMore(1e9, 'MB'),
+  /** Largest accepted upload. */
+  maxUploadBytes: positiveIn(2 ** 31, 'bytes'),
 });
 export type Config = Readonly<z.infer<typeof configSchema>>;
 export type Provider = Config['provider'];
@@ -54,6 +78,15 @@ export const configFileSchema = z.strictObject({
   allowCpuFallback: z.boolean({ error: 'must be true or false' }).optional(),
   threads: threads.optional(),
   logLevel: logLevel.optional(),
+  storeUrl: storeUrl.optional(),
+  concurrency: positiveIn(16, 'jobs').optional(),
+  maxQueued: positiveIn(100000, 'jobs').optional(),
+  maxQueuedPerUser: positiveIn(1000, 'jobs').optional(),
+  maxCostPerUser: positiveIn(1e9, 'cost units').optional(),
+  jobTimeoutSeconds: positiveIn(86400, 's').optional(),
+  retentionDays: zeroOrMore(36500, 'days').optional(),
+  diskBudgetMb: zeroOrMore(1e9, 'MB').optional(),
+  maxUploadBytes: positiveIn(2 ** 31, 'bytes').optional(),
 });
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
@@ -76,6 +109,15 @@ export const ENV_VARS = {
   ACEJAM_ALLOW_CPU_FALLBACK: 'allowCpuFallback',
   ACEJAM_THREADS: 'threads',
   ACEJAM_LOG_LEVEL: 'logLevel',
+  ACEJAM_STORE_URL: 'storeUrl',
+  ACEJAM_CONCURRENCY: 'concurrency',
+  ACEJAM_MAX_QUEUED: 'maxQueued',
+  ACEJAM_MAX_QUEUED_PER_USER: 'maxQueuedPerUser',
+  ACEJAM_MAX_COST_PER_USER: 'maxCostPerUser',
+  ACEJAM_JOB_TIMEOUT: 'jobTimeoutSeconds',
+  ACEJAM_RETENTION_DAYS: 'retentionDays',
+  ACEJAM_DISK_BUDGET_MB: 'diskBudgetMb',
+  ACEJAM_MAX_UPLOAD_BYTES: 'maxUploadBytes',
 } as const satisfies Record<string, keyof Config>;
 
 export const envSchema = z.object({
@@ -94,4 +136,13 @@ export const envSchema = z.object({
     .transform((value) => value.trim().toLowerCase())
     .pipe(logLevel)
     .optional(),
+  ACEJAM_STORE_URL: storeUrl.optional(),
+  ACEJAM_CONCURRENCY: wholeString('must be a whole number').pipe(positiveIn(16, 'jobs')).optional(),
+  ACEJAM_MAX_QUEUED: wholeString('must be a whole number').pipe(positiveIn(100000, 'jobs')).optional(),
+  ACEJAM_MAX_QUEUED_PER_USER: wholeString('must be a whole number').pipe(positiveIn(1000, 'jobs')).optional(),
+  ACEJAM_MAX_COST_PER_USER: wholeString('must be a whole number').pipe(positiveIn(1e9, 'cost units')).optional(),
+  ACEJAM_JOB_TIMEOUT: wholeString('must be a whole number of seconds').pipe(positiveIn(86400, 's')).optional(),
+  ACEJAM_RETENTION_DAYS: wholeString('must be a whole number of days').pipe(zeroOrMore(36500, 'days')).optional(),
+  ACEJAM_DISK_BUDGET_MB: wholeString('must be a whole number of MB').pipe(zeroOrMore(1e9, 'MB')).optional(),
+  ACEJAM_MAX_UPLOAD_BYTES: wholeString('must be a whole number of bytes').pipe(positiveIn(2 ** 31, 'bytes')).optional(),
 });

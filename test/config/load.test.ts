@@ -41,6 +41,15 @@ describe('loadConfig defaults', () => {
       allowCpuFallback: false,
       threads: 0,
       logLevel: 'info',
+      storeUrl: null,
+      concurrency: 1,
+      maxQueued: 200,
+      maxQueuedPerUser: 5,
+      maxCostPerUser: 200000,
+      jobTimeoutSeconds: 3600,
+      retentionDays: 0,
+      diskBudgetMb: 0,
+      maxUploadBytes: 52428800,
     });
   });
 
@@ -62,11 +71,20 @@ describe('loadConfig defaults', () => {
     expect(Object.keys(defaults).sort()).toEqual([
       '$comment',
       'allowCpuFallback',
+      'concurrency',
       'dataDir',
       'deviceId',
+      'diskBudgetMb',
+      'jobTimeoutSeconds',
       'logLevel',
+      'maxCostPerUser',
+      'maxQueued',
+      'maxQueuedPerUser',
+      'maxUploadBytes',
       'packDir',
       'provider',
+      'retentionDays',
+      'storeUrl',
       'threads',
     ]);
   });
@@ -84,6 +102,15 @@ describe('loadConfig from the environment', () => {
         ACEJAM_ALLOW_CPU_FALLBACK: 'yes',
         ACEJAM_THREADS: '8',
         ACEJAM_LOG_LEVEL: 'Debug',
+        ACEJAM_STORE_URL: 'redis://127.0.0.1:6399/2',
+        ACEJAM_CONCURRENCY: '2',
+        ACEJAM_MAX_QUEUED: '50',
+        ACEJAM_MAX_QUEUED_PER_USER: '3',
+        ACEJAM_MAX_COST_PER_USER: '99999',
+        ACEJAM_JOB_TIMEOUT: '600',
+        ACEJAM_RETENTION_DAYS: '30',
+        ACEJAM_DISK_BUDGET_MB: '2048',
+        ACEJAM_MAX_UPLOAD_BYTES: '1000000',
       },
     });
     expect(config).toEqual({
@@ -94,6 +121,15 @@ describe('loadConfig from the environment', () => {
       allowCpuFallback: true,
       threads: 8,
       logLevel: 'debug',
+      storeUrl: 'redis://127.0.0.1:6399/2',
+      concurrency: 2,
+      maxQueued: 50,
+      maxQueuedPerUser: 3,
+      maxCostPerUser: 99999,
+      jobTimeoutSeconds: 600,
+      retentionDays: 30,
+      diskBudgetMb: 2048,
+      maxUploadBytes: 1000000,
     });
   });
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { AcejamError, PackError } from '../../src/engine/errors.js';
 import { createLogger, type Logger } from '../../src/engine/logger.js';
@@ -15,6 +16,7 @@ const TINY = resolve(import.meta.dirname, '../../models/tiny');
 
 const config = (overrides: Partial<Config> = {}): Config =>
   Object.freeze({
+    ...loadConfig({ env: {} }),
     packDir: TINY,
     dataDir: '/nonexistent',
     provider: 'cpu',

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { formatBytes, runPacksCommand, type CommandIo } from '../../../src/cli/commands/packs.js';
+import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/schema.js';
 
 const TINY = resolve(import.meta.dirname, '../../../models/tiny');
@@ -20,6 +21,7 @@ let config: Config;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'acejam-cli-packs-'));
   config = Object.freeze({
+    ...loadConfig({ env: {} }),
     packDir: TINY,
     dataDir: join(scratch, 'data'),
     provider: 'cpu',
