@@ -23,7 +23,7 @@ describe('operations', () => {
   });
 
   it("retake keeps the parent's recipe and original seed and mixes in a new one", () => {
-    const request = asEngineRequest(retakeRequest(parent, { variance: 0.5, seed: 9 }));
+    const request = asEngineRequest(retakeRequest(parent, { songId: parent.id, variance: 0.5, seed: 9 }));
     expect(request).toMatchObject({ task: 'retake', tags: 'funk, pop', duration: 30, steps: 27, guidanceScale: 12, scheduler: 'heun', seeds: [77], retakeSeeds: [9], variance: 0.5 });
   });
 
