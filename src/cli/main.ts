@@ -7,6 +7,7 @@ import { GENERATE_COMMANDS, GENERATE_USAGE, runGenerateCommand } from './command
 import { runInfoCommand } from './commands/info.js';
 import { PACKS_USAGE, runPacksCommand } from './commands/packs.js';
 import { runTokenizeCommand } from './commands/tokenize.js';
+import { runSongsCommand, SONGS_USAGE } from './commands/songs.js';
 
 const USAGE = `acejam: music generation with ACE-Step v1 on ONNX Runtime
 
@@ -14,6 +15,7 @@ ${GENERATE_USAGE}
 
   acejam info [--pack DIR] [--json]
   acejam tokenize [--pack DIR] --lyrics FILE|- [--prompt TEXT] [--mode faithful|fixed] [--json]
+${SONGS_USAGE}
 ${PACKS_USAGE.replace(/^usage:\n/, '')}
 
 Configuration: config/default.json, overridden by ACEJAM_* environment variables (config/README.md).`;
@@ -32,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'info') return await runInfoCommand(rest, config);
     if (command === 'tokenize') return await runTokenizeCommand(rest, config);
     if (command === 'packs') return await runPacksCommand(rest, config);
+    if (command === 'songs') return await runSongsCommand(rest, config);
     process.stderr.write(`unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
     return 64;
   } catch (error) {

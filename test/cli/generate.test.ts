@@ -11,6 +11,7 @@ import { readNpy, writeNpy } from '../../src/engine/audio/npy.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'acejam-cli-'));
+let songId = '';
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function acejam(...args: string[]) {
@@ -31,19 +32,44 @@ function readWav(path: string) {
 }
 
 describe('acejam compose', () => {
-  it('writes a 30 s stereo 48 kHz WAV and reports seeds and parameters as JSON', () => {
+  it('writes a 30 s stereo 48 kHz WAV, stores the song and reports it as JSON', () => {
     const out = join(scratch, 'song.wav');
     const run = acejam('compose', '--tags', 'lofi, piano', '--duration', '30', '--steps', '4', '--seed', '1234', '--out', out, '--json', '--latent-out', join(scratch, 'song.npy'));
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
-    const summary = JSON.parse(run.stdout) as { seeds: number[]; sampleRate: number; durationSeconds: number; request: Record<string, unknown>; files: string[] };
+    const summary = JSON.parse(run.stdout) as { songId: string; parentId: string | null; seeds: number[]; sampleRate: number; file: string; request: Record<string, unknown> };
+    expect(summary.songId).toMatch(/^[0-9A-Za-z]{10}$/);
+    expect(summary.parentId).toBeNull();
     expect(summary.seeds).toEqual([1234]);
-    expect(summary.files).toEqual([out]);
+    expect(summary.file).toBe(out);
     expect(summary.request).toMatchObject({ task: 'text2music', duration: 30, steps: 4, guidanceScale: 15, scheduler: 'euler' });
     const wav = readWav(out);
     expect(wav).toMatchObject({ sampleRate: 48000, channels: 2, bits: 16 });
     expect(wav.samples).toBe(Math.ceil((4096 * 322 * 160) / 147)); // 30 s → 322 frames (spec §1.9)
     expect(readNpy(join(scratch, 'song.npy')).shape).toEqual([1, 8, 16, 322]);
+    songId = summary.songId;
+  });
+
+  it('continues a stored song by id and shows the version tree', () => {
+    const retake = acejam('retake', '--source', songId, '--variance', '0.3', '--retake-seed', '5', '--steps', '2', '--json', '--out', join(scratch, 'retake.wav'));
+    expect(retake.code, retake.stderr).toBe(0);
+    const child = JSON.parse(retake.stdout) as { songId: string; parentId: string; operation: string; retakeSeeds: number[] };
+    expect(child).toMatchObject({ parentId: songId, operation: 'retake', retakeSeeds: [5] });
+    const repaint = acejam('repaint', '--source', child.songId, '--start', '2', '--end', '5', '--steps', '2', '-q', '--out', join(scratch, 'repaint.flac'));
+    expect(repaint.code, repaint.stderr).toBe(0);
+    const grandchild = repaint.stdout.trim().split(/\s+/)[0]!;
+    const tree = acejam('songs', 'tree', grandchild, '--json');
+    expect(tree.code, tree.stderr).toBe(0);
+    const root = JSON.parse(tree.stdout) as { song: { id: string }; children: { song: { id: string }; children: { song: { id: string } }[] }[] };
+    expect(root.song.id).toBe(songId);
+    expect(root.children[0]!.song.id).toBe(child.songId);
+    expect(root.children[0]!.children[0]!.song.id).toBe(grandchild);
+    const list = acejam('songs', 'list');
+    expect(list.stdout).toContain(songId);
+    const exported = acejam('songs', 'export', songId, '--format', 'mp3', '--out', join(scratch, 'export.mp3'));
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(join(scratch, 'export.mp3')).subarray(0, 3).toString()).toBe('ID3');
+    expect(acejam('songs', 'show', 'ZZZZZZZZZZ').stderr).toMatch(/NOT_FOUND/);
   });
 
   it('is reproducible from the same seed and can take its noise from a .npy file', () => {
@@ -76,6 +102,7 @@ describe('acejam compose', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('sparkle');
     expect(JSON.parse(run.stdout).seeds).toEqual([77]);
+    expect(JSON.parse(run.stdout).request).toMatchObject({ tags: 'pop, rap', steps: 2 });
   });
 
   it('rejects bad input with a clear error and a non-zero exit, writing nothing', () => {

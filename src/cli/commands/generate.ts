@@ -14,6 +14,7 @@ import { Engine, InvalidInputError, type AudioSource, type RunResult, type Task 
 import type { NoiseOverrides } from '../../engine/noise.js';
 import { mapParamsFile } from '../../engine/params-file.js';
 import { progressView } from '../progress.js';
+import { runThroughStudio } from '../studio-run.js';
 
 export const GENERATE_COMMANDS: Record<string, Task> = {
   compose: 'text2music',
@@ -81,12 +82,13 @@ export const GENERATE_USAGE = `usage: acejam <compose|retake|repaint|extend|edit
             --guidance-interval F  --guidance-decay F  --min-guidance G  --[no-]erg-tag  --[no-]erg-lyric  --[no-]erg-diffusion
             --text-scale G  --lyric-scale G  --oss "16,29,52"  --lyrics-mode faithful|fixed
             --out FILE.wav  --bit-depth 16|24|32  --json  --quiet  --pack DIR  --params ACE_STEP_input_params.json
-  retake:   --variance 0..1  --retake-seed N
-  repaint:  --source AUDIO|LATENT.npy  --start S  --end S  --variance 0..1  --retake-seed N
-  extend:   --source AUDIO|LATENT.npy  --left S  --right S
-  edit:     --source AUDIO|LATENT.npy  --target-tags TEXT  --target-lyrics FILE  --preset only_lyrics|remix|custom  --n-min F --n-max F --n-avg N
-  remix:    --source AUDIO|LATENT.npy  --strength 0..1   (audio2audio)
-  compare:  --init-noise FILE.npy  --retake-noise FILE.npy  --step-noise FILE.npy  --latent-out FILE.npy`;
+  retake:   --source SONG_ID  --variance 0..1  --retake-seed N      (without --source: --seed of the original)
+  repaint:  --source SONG_ID|AUDIO|LATENT.npy  --start S  --end S  --variance 0..1  --retake-seed N
+  extend:   --source SONG_ID|AUDIO|LATENT.npy  --left S  --right S
+  edit:     --source SONG_ID|AUDIO|LATENT.npy  --target-tags TEXT  --target-lyrics FILE  --preset only_lyrics|remix|custom  --n-min F --n-max F --n-avg N
+  remix:    --source SONG_ID|AUDIO|LATENT.npy  --strength 0..1   (audio2audio)
+  compare:  --init-noise FILE.npy  --retake-noise FILE.npy  --step-noise FILE.npy  (or a .npy --source): engine only, nothing stored
+  output:   prints the new song id; --out FILE.wav|.flac|.mp3 copies the audio, --latent-out FILE.npy the latent`;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: false }>>['values'];
 
@@ -126,7 +128,7 @@ function loadNoise(values: Values): NoiseOverrides {
   return noise;
 }
 
-export async function buildRequest(task: Task, values: Values): Promise<{ request: Record<string, unknown>; notes: string[] }> {
+export async function buildRequest(task: Task, values: Values, options: { loadSource: boolean } = { loadSource: true }): Promise<{ request: Record<string, unknown>; notes: string[]; source: string | undefined }> {
   let request: Record<string, unknown> = { task };
   const notes: string[] = [];
   let repaintEnd: number | undefined;
@@ -177,8 +179,11 @@ export async function buildRequest(task: Task, values: Values): Promise<{ reques
   set('nMax', number(values, 'n-max', 'nMax'));
   set('nAvg', number(values, 'n-avg', 'nAvg'));
   set('strength', number(values, 'strength', 'strength'));
-  if (task !== 'text2music' && task !== 'retake') {
-    if (!values.source) throw new InvalidInputError('source', `${task} needs --source AUDIO|LATENT.npy`);
+  if (task !== 'text2music' && task !== 'retake' && !options.loadSource) {
+    if (!values.source) throw new InvalidInputError('source', `${task} needs --source SONG_ID|AUDIO|LATENT.npy`);
+    if (task === 'extend' && repaintEnd !== undefined && values.right === undefined) notes.push('--params: set --right for an extend of a stored song');
+  } else if (task !== 'text2music' && task !== 'retake') {
+    if (!values.source) throw new InvalidInputError('source', `${task} needs --source SONG_ID|AUDIO|LATENT.npy`);
     const source = await loadSource(values.source);
     request.source = source;
     // ACE-Step's params store extend's right side as source duration + right seconds.
@@ -187,15 +192,25 @@ export async function buildRequest(task: Task, values: Values): Promise<{ reques
       request.right = Math.max(0, repaintEnd - seconds);
     }
   }
-  return { request, notes };
+  return { request, notes, source: values.source };
 }
 
 export async function runGenerateCommand(command: string, argv: string[], config: Config): Promise<number> {
   const task = GENERATE_COMMANDS[command]!;
   const { values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
+  const bitDepth = values['bit-depth'] === undefined ? 16 : Number(values['bit-depth']);
+  if (bitDepth !== 16 && bitDepth !== 24 && bitDepth !== 32) throw new InvalidInputError('bitDepth', '--bit-depth must be 16, 24 or 32');
+  const packConfig = values.pack ? { ...config, packDir: values.pack } : config;
+  // Comparison mode (noise from files, or a raw latent as the source) runs the engine directly and stores nothing.
+  const direct = Boolean(values['init-noise'] || values['retake-noise'] || values['step-noise'] || values.source?.endsWith('.npy'));
+  if (!direct) {
+    const { request, notes, source } = await buildRequest(task, values, { loadSource: false });
+    for (const note of notes) process.stderr.write(`note: ${note}\n`);
+    return runThroughStudio(packConfig, request, source, { out: values.out, latentOut: values['latent-out'], json: Boolean(values.json), quiet: Boolean(values.quiet), bitDepth, command });
+  }
   const { request, notes } = await buildRequest(task, values);
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
-  const engine = await Engine.open(values.pack ? { ...config, packDir: values.pack } : config);
+  const engine = await Engine.open(packConfig);
   const view = progressView(!values.quiet && !values.json);
   let result: RunResult;
   try {
@@ -209,7 +224,7 @@ export async function runGenerateCommand(command: string, argv: string[], config
   if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     for (const file of files) process.stdout.write(`${file}\n`);
-    process.stderr.write(`${task}: ${summary.durationSeconds.toFixed(2)} s at ${result.sampleRate} Hz, seed${result.seeds.length > 1 ? 's' : ''} ${result.seeds.join(', ')}, pack ${summary.pack}\n`);
+    process.stderr.write(`${task} (comparison mode, not stored): ${summary.durationSeconds.toFixed(2)} s at ${result.sampleRate} Hz, seed${result.seeds.length > 1 ? 's' : ''} ${result.seeds.join(', ')}, pack ${summary.pack}\n`);
   }
   return 0;
 }

@@ -10,7 +10,10 @@ import { findSection, lyricSections } from './sections.js';
 export type Operation = 'compose' | 'retake' | 'repaint' | 'extend' | 'edit' | 'remix';
 
 export interface ParentSong {
-  id: string;
+  /** The song id, or null for an uploaded file (which then is the source). */
+  id: string | null;
+  /** Where the audio comes from: the parent song's latent, or the upload. */
+  source: SourceRef;
   request: Record<string, unknown>;
   seeds: number[];
   durationSeconds: number;
@@ -37,9 +40,11 @@ export interface ComposeParams extends SamplingParams {
   visibility?: 'public' | 'private' | undefined;
 }
 export interface RetakeParams { songId: string; variance?: number | undefined; seed?: number | undefined; steps?: number | undefined }
-export interface RepaintParams { songId: string; start?: number | undefined; end?: number | undefined; section?: string | undefined; tags?: string | undefined; lyrics?: string | undefined; variance?: number | undefined; seed?: number | undefined }
-export interface ExtendParams { songId: string; left?: number | undefined; right?: number | undefined; tags?: string | undefined; lyrics?: string | undefined; seed?: number | undefined }
-export interface EditParams { songId: string; tags?: string | undefined; lyrics?: string | undefined; mode?: 'only_lyrics' | 'remix' | undefined; seed?: number | undefined }
+/** A song id, or an uploaded file as the source (then `tags`/`lyrics` describe it). */
+export interface SourceParams { songId?: string | undefined; upload?: Uint8Array | undefined; name?: string | undefined }
+export interface RepaintParams extends SourceParams { start?: number | undefined; end?: number | undefined; section?: string | undefined; tags?: string | undefined; lyrics?: string | undefined; variance?: number | undefined; seed?: number | undefined }
+export interface ExtendParams extends SourceParams { left?: number | undefined; right?: number | undefined; tags?: string | undefined; lyrics?: string | undefined; seed?: number | undefined }
+export interface EditParams extends SourceParams { tags?: string | undefined; lyrics?: string | undefined; mode?: 'only_lyrics' | 'remix' | undefined; seed?: number | undefined }
 export interface RemixParams { source: { songId: string } | { upload: Uint8Array; name?: string | undefined }; tags: string; lyrics?: string | undefined; strength?: number | undefined; seed?: number | undefined; steps?: number | undefined }
 
 export type SourceRef = { kind: 'song'; songId: string } | { kind: 'file'; sha256: string; name?: string };
@@ -101,7 +106,7 @@ export function repaintRequest(parent: ParentSong, params: RepaintParams): Queue
     ...inherit(parent),
     ...defined({ tags: params.tags, lyrics: params.lyrics }),
     task: 'repaint',
-    source: { kind: 'song', songId: parent.id },
+    source: parent.source,
     start,
     end: Math.min(end, parent.durationSeconds),
     variance: params.variance ?? 0.5,
@@ -115,7 +120,7 @@ export function extendRequest(parent: ParentSong, params: ExtendParams): QueuedR
     ...inherit(parent),
     ...defined({ tags: params.tags, lyrics: params.lyrics }),
     task: 'extend',
-    source: { kind: 'song', songId: parent.id },
+    source: parent.source,
     left: params.left ?? 0,
     right: params.right ?? (params.left ? 0 : 30),
     seeds: parent.seeds.slice(0, 1),
@@ -128,7 +133,7 @@ export function editRequest(parent: ParentSong, params: EditParams): QueuedReque
   return defined({
     ...inherit(parent),
     task: 'edit',
-    source: { kind: 'song', songId: parent.id },
+    source: parent.source,
     targetTags: params.tags,
     targetLyrics: params.lyrics,
     preset: params.mode ?? 'only_lyrics',

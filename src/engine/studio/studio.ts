@@ -86,9 +86,18 @@ export class Studio {
       case 'repaint':
       case 'extend':
       case 'edit': {
-        parent = await this.readable((params as { songId: string }).songId, actor);
-        const view = parentOf(parent);
-        sourceFrames = parent.frames;
+        const given = params as { songId?: string; upload?: Uint8Array; name?: string; tags?: string; lyrics?: string };
+        let view: ParentSong;
+        if (given.upload) {
+          // A file instead of a song: it is the source, and the caller's tags and lyrics describe it.
+          const decoded = await decodeUpload(given.upload, { maxBytes: this.config.maxUploadBytes, maxSeconds: LIMITS.maxDuration, ...(given.name ? { name: given.name } : {}) });
+          view = { id: null, source: await this.storeUpload(given.upload, given.name), request: { tags: given.tags ?? '', lyrics: given.lyrics ?? '' }, seeds: [], durationSeconds: decoded.seconds };
+          sourceFrames = Math.ceil((decoded.seconds * 44100) / 4096);
+        } else {
+          parent = await this.readable(given.songId ?? '', actor);
+          view = parentOf(parent);
+          sourceFrames = parent.frames;
+        }
         request = (operation === 'retake' ? retakeRequest(view, params as RetakeParams)
           : operation === 'repaint' ? repaintRequest(view, params as RepaintParams)
           : operation === 'extend' ? extendRequest(view, params as ExtendParams)
@@ -128,6 +137,32 @@ export class Studio {
       highlight,
     };
     return this.jobs.submit({ user: actor.user, origin: actor.origin, request, meta: meta as unknown as Record<string, unknown> });
+  }
+
+  /**
+   * Queues a request given in full (the CLI's flags and ACE-Step parameter files): every engine field is
+   * allowed; a source is a song id or an upload. The new song links to `parentId` when given.
+   */
+  async submitRequest(actor: Actor, request: QueuedRequest, options: { operation: Operation; upload?: { bytes: Uint8Array; name?: string } | undefined; visibility?: 'public' | 'private' | undefined }): Promise<JobInfo> {
+    let parent: Song | null = null;
+    let sourceFrames: number | null = null;
+    let queued = request;
+    if (request.source?.kind === 'song') {
+      parent = await this.readable(request.source.songId, actor);
+      sourceFrames = parent.frames;
+    } else if (options.upload) {
+      const decoded = await decodeUpload(options.upload.bytes, { maxBytes: this.config.maxUploadBytes, maxSeconds: LIMITS.maxDuration, ...(options.upload.name ? { name: options.upload.name } : {}) });
+      queued = { ...request, source: await this.storeUpload(options.upload.bytes, options.upload.name) } as QueuedRequest;
+      sourceFrames = Math.ceil((decoded.seconds * 44100) / 4096);
+    }
+    validateQueued(queued, sourceFrames);
+    const settings = await this.store.getSettings(actor.user);
+    const meta: JobMeta = {
+      operation: options.operation, parentId: parent?.id ?? null, contributors: parent?.contributors ?? [],
+      channelId: actor.channelId ?? null, guildId: actor.guildId ?? null,
+      visibility: options.visibility ?? parent?.visibility ?? settings.visibility ?? 'public', highlight: undefined,
+    };
+    return this.jobs.submit({ user: actor.user, origin: actor.origin, request: queued, meta: meta as unknown as Record<string, unknown> });
   }
 
   /** Resolves when the job has finished, or at the timeout with its current state. */
@@ -284,7 +319,7 @@ function visibleTo(song: Song, viewer?: Actor): boolean {
 }
 
 function parentOf(song: Song): ParentSong {
-  return { id: song.id, request: song.request, seeds: song.seeds, durationSeconds: song.durationSeconds };
+  return { id: song.id, source: { kind: 'song', songId: song.id }, request: song.request, seeds: song.seeds, durationSeconds: song.durationSeconds };
 }
 
 /** The engine's own validation, run before queueing, with the source swapped for a placeholder latent. */

@@ -5,6 +5,7 @@ import { composeRequest, editRequest, extendRequest, remixRequest, repaintReques
 
 const parent = {
   id: 'Abc123xyz0',
+  source: { kind: 'song' as const, songId: 'Abc123xyz0' },
   seeds: [77],
   durationSeconds: 30,
   request: { task: 'text2music', tags: 'funk, pop', lyrics: '[verse]\na\nb\n[chorus]\nc\nd', duration: 30, steps: 27, guidanceScale: 12, scheduler: 'heun', seeds: [77] },
