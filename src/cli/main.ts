@@ -8,6 +8,7 @@ import { runInfoCommand } from './commands/info.js';
 import { PACKS_USAGE, runPacksCommand } from './commands/packs.js';
 import { runTokenizeCommand } from './commands/tokenize.js';
 import { runSongsCommand, SONGS_USAGE } from './commands/songs.js';
+import { MCP_USAGE, runMcpCommand } from '../mcp/commands.js';
 
 const USAGE = `acejam: music generation with ACE-Step v1 on ONNX Runtime
 
@@ -17,6 +18,7 @@ ${GENERATE_USAGE}
   acejam tokenize [--pack DIR] --lyrics FILE|- [--prompt TEXT] [--mode faithful|fixed] [--json]
 ${SONGS_USAGE}
 ${PACKS_USAGE.replace(/^usage:\n/, '')}
+${MCP_USAGE.replace(/^usage:\n/, '')}
 
 Configuration: config/default.json, overridden by ACEJAM_* environment variables (config/README.md).`;
 
@@ -35,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'tokenize') return await runTokenizeCommand(rest, config);
     if (command === 'packs') return await runPacksCommand(rest, config);
     if (command === 'songs') return await runSongsCommand(rest, config);
+    if (command === 'mcp') return await runMcpCommand(rest, loaded);
     process.stderr.write(`unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
     return 64;
   } catch (error) {

@@ -7,7 +7,7 @@ import { readPack } from '../models/pack.js';
 import type { Config } from '../../config/schema.js';
 import { ArtifactStore } from '../artifacts/index.js';
 import { decodeUpload, sniffUpload } from '../audio/in/index.js';
-import { fitToLimit, type FitFormat } from '../audio/out/index.js';
+import { fitToLimit, recipeTags, type FitFormat } from '../audio/out/index.js';
 import { voiceWaveform } from '../audio/waveform.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { EngineWorker } from '../jobs/engine-worker.js';
@@ -239,7 +239,8 @@ export class Studio {
       return { link: false as const, name: `acejam-${id}.mp3`, mime: mp3.mime, format: 'mp3', data: await this.artifacts.read(mp3.sha256, 'mp3') };
     }
     const master = await this.master(song);
-    const fitted = await fitToLimit(master.channels, master.sampleRate, limitBytes, { preferred, tags: { acejam_song_id: id } });
+    const tags = recipeTags({ songId: id, seeds: song.seeds, tags: String(song.request.tags ?? ''), pack: song.pack, parentId: song.parentId ?? undefined });
+    const fitted = await fitToLimit(master.channels, master.sampleRate, limitBytes, { preferred, tags });
     if (fitted.link) return { link: true as const, uri: `acejam://songs/${id}`, reason: fitted.reason };
     return { link: false as const, name: `acejam-${id}.${fitted.ext}`, mime: fitted.mime, format: fitted.format, data: fitted.data };
   }
