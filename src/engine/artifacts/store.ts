@@ -11,6 +11,8 @@
  * (same size) is not written again, only its time stamp refreshed. That time stamp is what protects a new
  * file from `sweep` in the window between writing the files and writing the song record that references
  * them (no record is written before its files): sweep only removes unreferenced files older than an hour.
+ * (A `put` of existing bytes racing a `sweep` that already judged that file old can still lose it; run
+ * sweep from one place, e.g. at start-up and then hourly, and pass every referenced sha256 as live.)
  *
  * Retention and budget: `enforceBudget` plans with budget.ts, has the caller drop the song records
  * first, then deletes the freed files, so a record never points at a missing file.

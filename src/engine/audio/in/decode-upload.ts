@@ -6,8 +6,13 @@
  * 1. empty (0 bytes); 2. larger than `maxBytes` (nothing is parsed); 3. not audio, or audio in a format
  * we do not decode (the bytes decide, never the name; sniff.ts); 4. damaged or cut short according to
  * its headers (probe.ts); 5. longer than `maxSeconds` according to its headers, before decoding;
- * 6. the decoder fails or finds no samples; 7. after decoding: FLAC shorter than STREAMINFO says
- * (cut short), longer than `maxSeconds`, or a sample rate outside 8–192 kHz.
+ * 6. the decoder fails, reports bad frames (FLAC frame CRCs, Ogg packets) or finds no samples; 7. after
+ * decoding: FLAC shorter than STREAMINFO says (cut short), longer than `maxSeconds`, or a sample rate
+ * outside 8–192 kHz. (`maxBytes` or `maxSeconds` themselves not positive: InvalidInputError on that field.)
+ *
+ * "Cut short" means the file's own headers promise more than is there (probe.ts lists the rules per
+ * format), so a song truncated by a broken upload is refused with how much is missing instead of
+ * silently becoming a shorter song.
  *
  * Length tolerance: codec padding can make a file of exactly `maxSeconds` decode a few milliseconds
  * longer, so up to {@link LENGTH_TOLERANCE_S} over is accepted and trimmed to `maxSeconds`.
