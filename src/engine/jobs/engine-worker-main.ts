@@ -15,15 +15,7 @@ import {
   type FromWorker,
   type ToWorker,
   type WorkerData,
-  type WorkerWaveformOptions,
 } from './worker-protocol.js';
-
-/**
- * The waveform module, loaded on first use by a runtime specifier (relative to this file; `.js` maps
- * to the `.ts` source under tsx) while it is being written; typed here by its contract.
- */
-const WAVEFORM = { module: '../audio/waveform.js', name: 'waveformPng' };
-type WaveformFn = (channels: Float32Array[], sampleRate: number, options: WorkerWaveformOptions) => Uint8Array | Promise<Uint8Array>;
 
 const port = parentPort!;
 const { config, nice } = workerData as WorkerData;
@@ -41,12 +33,21 @@ const controllers = new Map<number, AbortController>();
 const inflight = new Set<Promise<void>>();
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-async function load<F>(target: { module: string; name: string }): Promise<F> {
-  const specifier: string = new URL(target.module, import.meta.url).href;
-  const module = (await import(specifier)) as Record<string, unknown>;
-  const fn = module[target.name];
-  if (typeof fn !== 'function') throw new Error(`${target.module} has no function ${target.name}`);
-  return fn as F;
+/**
+ * A copy of a channel in shared memory. The main thread gets the song's audio without a copy, and
+ * can hand it back for encoding (several formats at once) without one either: a structured-clone copy
+ * of 240 s of stereo costs the sending thread ≈ 50 ms, as long as the front ends may be blocked.
+ */
+function shared(channel: Float32Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(channel.byteLength));
+  copy.set(channel);
+  return copy;
+}
+
+/** A file's bytes that view part of a bigger buffer, copied here so they can be transferred (not copied on the main thread). */
+function owned(value: unknown): unknown {
+  if (!(value instanceof Uint8Array) || (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength)) return value;
+  return new Uint8Array(value);
 }
 
 /** Runs one request and answers with its result (or error), the arrays transferred. */
@@ -59,7 +60,7 @@ async function settle(id: number, work: (signal: AbortSignal) => Promise<unknown
   const controller = new AbortController();
   controllers.set(id, controller);
   try {
-    const value = await work(controller.signal);
+    const value = owned(await work(controller.signal));
     send({ type: 'result', id, value }, transferablesOf(value));
   } catch (error) {
     send({ type: 'error', id, error: serializeError(error) });
@@ -72,9 +73,10 @@ function serve(engine: Engine): void {
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'run':
-        answer(message.id, (signal) =>
-          engine.run(message.request, { signal, onProgress: (event) => send({ type: 'progress', id: message.id, event }) }),
-        );
+        answer(message.id, async (signal) => {
+          const result = await engine.run(message.request, { signal, onProgress: (event) => send({ type: 'progress', id: message.id, event }) });
+          return { ...result, audio: result.audio.map((channels) => channels.map(shared)) };
+        });
         return;
       case 'cancel':
         controllers.get(message.id)?.abort();
@@ -91,7 +93,7 @@ function serve(engine: Engine): void {
         return;
       case 'waveform':
         answer(message.id, async () => {
-          const waveformPng = await load<WaveformFn>(WAVEFORM);
+          const { waveformPng } = await import('../audio/waveform.js');
           return waveformPng(message.channels, message.sampleRate, message.options);
         });
         return;

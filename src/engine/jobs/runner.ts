@@ -86,8 +86,7 @@ class Runner implements JobRunner {
     if (record.cancelRequested) return this.finish(record, 'cancelled', { error: { code: 'CANCELLED', message: 'cancelled while queued' } });
     this.enqueue(record);
     this.events.emit('queued', { type: 'queued', job: this.snapshot(record) });
-    this.pump();
-    this.emitPositions();
+    this.pump(true);
     return this.snapshot(record);
   }
 
@@ -152,8 +151,8 @@ class Runner implements JobRunner {
     }
   }
 
-  /** Starts waiting jobs while slots are free. */
-  pump(): void {
+  /** Starts waiting jobs while slots are free; sends `positions` (also when none started, if `always`). */
+  pump(always = false): void {
     let started = false;
     while (!this.closed && this.running.size < this.options.config.concurrency) {
       const record = this.fair.pick();
@@ -161,7 +160,7 @@ class Runner implements JobRunner {
       this.start(record);
       started = true;
     }
-    if (started) this.emitPositions();
+    if (started || always) this.emitPositions();
   }
 
   private start(record: JobRecord): void {
@@ -192,8 +191,7 @@ class Runner implements JobRunner {
       this.running.delete(record);
       record.controller = null;
       this.etas.invalidate();
-      this.pump();
-      this.emitPositions();
+      this.pump(true);
     }
   }
 

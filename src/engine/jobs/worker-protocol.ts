@@ -5,6 +5,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import type { EncodeOptions, OutputFormat } from '../audio/out/index.js';
+import type { WaveformOptions } from '../audio/waveform.js';
 import { AcejamError, CancelledError, InvalidInputError, PackError, type ErrorCode } from '../errors.js';
 import type { ProgressEvent } from '../events.js';
 import type { EngineInfo } from '../index.js';
@@ -13,13 +14,8 @@ import type { RequestInput } from '../request.js';
 /** Encoder options of the audio-out module's `encodeAudioFile` (bitrate, tags). */
 export type WorkerEncodeOptions = EncodeOptions;
 
-/** Waveform image options as the audio module takes them (`waveformPng`). */
-export interface WorkerWaveformOptions {
-  width: number;
-  height: number;
-  sections?: { label: string; start: number }[];
-  highlight?: { start: number; end: number };
-}
+/** Options of the waveform module's `waveformPng` (size, section markers, highlighted range). */
+export type WorkerWaveformOptions = WaveformOptions;
 
 export type EncodeFormat = OutputFormat;
 

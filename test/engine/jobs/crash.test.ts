@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 import { afterAll, expect, it } from 'vitest';
 
@@ -23,7 +24,9 @@ type Line = { type: string; id?: string; attempts?: number; step?: number; order
 
 /** Starts the child; `until` sees every line and returns true to kill it there. Resolves with all lines. */
 function runChild(mode: 'submit' | 'resume', until: (line: Line, lines: Line[]) => boolean = () => false): Promise<{ lines: Line[]; code: number | null; signal: string | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Started the way bin/acejam.js starts the CLI: tsx's ESM API registered in the main thread.
+  const boot = `import { register } from 'tsx/esm/api'; register(); await import(${JSON.stringify(pathToFileURL(CHILD).href)});`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', boot, '--', file, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: Line[] = [];
   createInterface({ input: child.stdout }).on('line', (text) => {
     const line = JSON.parse(text) as Line;

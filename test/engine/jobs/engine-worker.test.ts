@@ -4,6 +4,7 @@
  * and a main thread that stays responsive during a long render.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -13,12 +14,16 @@ import { framesOf } from '../../../src/engine/tasks/plan.js';
 import { silentLogger, testConfig } from './helpers/config.js';
 
 const request = { task: 'text2music' as const, tags: 'lofi, piano', lyrics: '[verse]\nla la la', duration: 3, steps: 4, seeds: [42] };
-/** Milliseconds the main thread has spent runnable but waiting for a CPU (0 where /proc is missing). */
-function runQueueWaitMs(): number {
+/**
+ * The main thread's scheduler counters (Linux schedstat, ms): time on a CPU, and time runnable but
+ * waiting for one. Null where /proc is missing.
+ */
+function mainThreadSched(): { run: number; wait: number } | null {
   try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { run: run! / 1e6, wait: wait! / 1e6 };
   } catch {
-    return 0;
+    return null;
   }
 }
 
@@ -41,6 +46,7 @@ describe('EngineWorker', () => {
     expect(result.frames).toBe(framesOf(3));
     expect(result.audio[0]).toHaveLength(2);
     expect(result.latent).toBeInstanceOf(Float32Array);
+    expect(result.audio[0]![0]!.buffer).toBeInstanceOf(SharedArrayBuffer); // hand it to encode() for free
     expect(events.map((e) => e.stage)).toEqual(expect.arrayContaining(['tokenize', 'encode', 'diffuse', 'decode']));
     expect(events.filter((e) => e.stage === 'diffuse' && e.step > 0).map((e) => `${e.step}/${e.steps}`)).toEqual(['1/4', '2/4', '3/4', '4/4']);
     expect(events.at(-1)?.percent).toBe(100);
@@ -86,7 +92,7 @@ describe('EngineWorker', () => {
     await expect(EngineWorker.start(testConfig({ packDir: '/nonexistent/pack' }))).rejects.toBeInstanceOf(PackError);
   });
 
-  it('encodes in the worker', async () => {
+  it('encodes and draws waveforms in the worker', async () => {
     const channels = [new Float32Array(48000).map((_, i) => Math.sin(i / 10) * 0.5), new Float32Array(48000)];
     const wav = await worker.encode('wav16', channels, 48000);
     expect(new TextDecoder().decode(wav.subarray(0, 4))).toBe('RIFF');
@@ -95,33 +101,51 @@ describe('EngineWorker', () => {
     expect(mp3.byteLength).toBeGreaterThan(1000);
     expect(channels[0]!.byteLength).toBe(0);
     await expect(worker.encode('ogg' as never, [new Float32Array(10)], 48000)).rejects.toBeInstanceOf(InvalidInputError);
+    const png = await worker.waveformPng([new Float32Array(48000).fill(0.25)], 48000, { width: 200, height: 60 });
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
   });
 
-  it('keeps the main thread responsive: a 5 ms timer never waits 50 ms during a 240 s render', { timeout: 180_000 }, async () => {
-    // A gap between ticks is the event loop being busy, sleeping until the timer is due, or the OS
-    // not giving the thread a CPU (other processes). The last part is measured (Linux schedstat:
-    // time spent runnable on a run queue) and taken out, so a loaded machine does not fail the test.
+  it('keeps the main thread responsive: a 5 ms timer never waits 50 ms during a 240 s render and its encoding', { timeout: 180_000 }, async () => {
+    // A gap between two ticks is the event loop busy (the main thread on a CPU), the thread asleep
+    // until the timer is due, or the machine not running it (other processes, the VM). Only the first
+    // is ours, so that is what must stay under 50 ms; the wall-clock gaps are printed. Measured on an
+    // idle machine the wall-clock gaps stay under 50 ms too (≈ 20 ms), but with several test runs
+    // sharing two CPUs they reach hundreds of ms while this thread neither ran nor waited to run.
     let last = performance.now();
-    let lastWait = runQueueWaitMs();
-    let worst = 0;
+    let lastSched = mainThreadSched();
+    let busiest = 0;
     let worstWall = 0;
+    let worstUnqueued = 0;
     let ticks = 0;
     const timer = setInterval(() => {
       const now = performance.now();
-      const wait = runQueueWaitMs();
-      worst = Math.max(worst, now - last - (wait - lastWait));
-      worstWall = Math.max(worstWall, now - last);
-      [last, lastWait] = [now, wait];
+      const sched = mainThreadSched();
+      const gap = now - last;
+      busiest = Math.max(busiest, sched && lastSched ? sched.run - lastSched.run : gap);
+      worstUnqueued = Math.max(worstUnqueued, sched && lastSched ? gap - (sched.wait - lastSched.wait) : gap);
+      worstWall = Math.max(worstWall, gap);
+      [last, lastSched] = [now, sched];
       ticks++;
     }, 5);
     const started = performance.now();
     const result = await worker.run({ task: 'text2music', tags: 'lofi', duration: 240, steps: 20, seeds: [7] });
+    const rendered = performance.now();
+    // Then what a finished job does: the song in several files at once, from the shared audio.
+    const channels = result.audio[0]!;
+    const files = await Promise.all([worker.encode('flac', channels, 48000), worker.encode('mp3', channels, 48000), worker.waveformPng(channels, 48000, { width: 1200, height: 240 })]);
     clearInterval(timer);
-    const seconds = (performance.now() - started) / 1000;
-    console.info(`240 s render in ${seconds.toFixed(1)} s: ${ticks} ticks, longest wait ${worst.toFixed(1)} ms (${worstWall.toFixed(1)} ms wall clock, CPU contention included)`);
+    const seconds = (rendered - started) / 1000;
+    const encodeSeconds = (performance.now() - rendered) / 1000;
+    console.info(
+      `240 s render in ${seconds.toFixed(1)} s + FLAC, MP3 and PNG in ${encodeSeconds.toFixed(1)} s: ${ticks} ticks; longest gap ` +
+        `${worstWall.toFixed(1)} ms wall clock, ${worstUnqueued.toFixed(1)} ms without run-queue waits; main thread busy ≤ ${busiest.toFixed(1)} ms at a time`,
+    );
+    expect(files.every((file) => file.byteLength > 1000)).toBe(true);
     expect(result.audio[0]![0]!.length).toBeGreaterThan(240 * 48000 - 48000);
     expect(ticks).toBeGreaterThan(100);
-    expect(worst).toBeLessThan(50);
+    expect(busiest).toBeLessThan(50);
+    // On a machine with CPUs to spare, the gaps themselves (run-queue waits aside) stay under 50 ms.
+    if (loadavg()[0]! < availableParallelism() - 0.5) expect(worstUnqueued).toBeLessThan(50);
   });
 
   it('rejects calls once terminated', async () => {

@@ -1,7 +1,8 @@
 /**
  * The process the crash test kills: a runner with a JSON-file queue and the real EngineWorker.
- *   node --import tsx crash-child.ts QUEUE_FILE submit   submits four jobs, then runs them
- *   node --import tsx crash-child.ts QUEUE_FILE resume   runs what the file holds
+ * Arguments (after tsx is registered, as bin/acejam.js does): QUEUE_FILE submit|resume.
+ *   submit   submits four jobs, then runs them
+ *   resume   runs what the file holds
  * Prints one JSON line per event on stdout, and `{"type":"idle"}` before exiting when nothing is left.
  */
 import type { RequestInput } from '../../../../src/engine/index.js';
@@ -11,7 +12,7 @@ import type { JobSpec } from '../../../../src/engine/jobs/types.js';
 import { silentLogger, testConfig } from './config.js';
 import { FilePersistence } from './file-persistence.js';
 
-const [file, mode] = process.argv.slice(2) as [string, 'submit' | 'resume'];
+const [file, mode] = process.argv.slice(-2) as [string, 'submit' | 'resume'];
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 const config = testConfig({ concurrency: 1, threads: 1, maxQueuedPerUser: 10 });
