@@ -9,6 +9,7 @@ import { PACKS_USAGE, runPacksCommand } from './commands/packs.js';
 import { runTokenizeCommand } from './commands/tokenize.js';
 import { runSongsCommand, SONGS_USAGE } from './commands/songs.js';
 import { MCP_USAGE, runMcpCommand } from '../mcp/commands.js';
+import { BOT_USAGE, runBotCommand, runDeployCommand } from '../bot/commands.js';
 
 const USAGE = `acejam: music generation with ACE-Step v1 on ONNX Runtime
 
@@ -19,6 +20,7 @@ ${GENERATE_USAGE}
 ${SONGS_USAGE}
 ${PACKS_USAGE.replace(/^usage:\n/, '')}
 ${MCP_USAGE.replace(/^usage:\n/, '')}
+${BOT_USAGE.replace(/^usage:\n/, '')}
 
 Configuration: config/default.json, overridden by ACEJAM_* environment variables (config/README.md).`;
 
@@ -38,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'packs') return await runPacksCommand(rest, config);
     if (command === 'songs') return await runSongsCommand(rest, config);
     if (command === 'mcp') return await runMcpCommand(rest, loaded);
+    if (command === 'bot') return await runBotCommand(rest, loaded);
+    if (command === 'deploy-commands') return await runDeployCommand(rest, config);
     process.stderr.write(`unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
     return 64;
   } catch (error) {
