@@ -10,6 +10,7 @@ import { runTokenizeCommand } from './commands/tokenize.js';
 import { runSongsCommand, SONGS_USAGE } from './commands/songs.js';
 import { MCP_USAGE, runMcpCommand } from '../mcp/commands.js';
 import { BOT_USAGE, runBotCommand, runDeployCommand } from '../bot/commands.js';
+import { runServeCommand, SERVE_USAGE } from './commands/serve.js';
 
 const USAGE = `acejam: music generation with ACE-Step v1 on ONNX Runtime
 
@@ -21,6 +22,7 @@ ${SONGS_USAGE}
 ${PACKS_USAGE.replace(/^usage:\n/, '')}
 ${MCP_USAGE.replace(/^usage:\n/, '')}
 ${BOT_USAGE.replace(/^usage:\n/, '')}
+${SERVE_USAGE}
 
 Configuration: config/default.json, overridden by ACEJAM_* environment variables (config/README.md).`;
 
@@ -41,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'songs') return await runSongsCommand(rest, config);
     if (command === 'mcp') return await runMcpCommand(rest, loaded);
     if (command === 'bot') return await runBotCommand(rest, loaded);
+    if (command === 'serve') return await runServeCommand(rest, loaded);
     if (command === 'deploy-commands') return await runDeployCommand(rest, config);
     process.stderr.write(`unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
     return 64;
