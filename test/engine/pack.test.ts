@@ -7,20 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackError } from '../../src/engine/errors.js';
 import { compareIo, readPack, verifyPack, type Pack } from '../../src/engine/models/pack.js';
 import { createSession, type HostTensor, type Session } from '../../src/engine/runtime/ort.js';
+import { mulberry32 } from '../helpers/mulberry32.js';
 
 const TINY = resolve(import.meta.dirname, '../../models/tiny');
 
-/** Deterministic test data (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 const f32 = (dims: number[], fill: (i: number) => number): HostTensor => {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));

@@ -5,20 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AcejamError, PackError } from '../../../src/engine/errors.js';
 import { logMel, melFrames, melTablesFrom, type MelTables } from '../../../src/engine/audio/mel.js';
 import { readSafetensors } from '../../../src/engine/safetensors.js';
+import { mulberry32 } from '../../helpers/mulberry32.js';
 
 const TINY = resolve(import.meta.dirname, '../../../models/tiny');
 
-/** Deterministic noise (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 /**
  * The spec §1.7 front end written the slow, obvious way: explicit reflect-padded copy, a direct DFT per

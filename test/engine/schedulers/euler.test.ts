@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { eulerStep, plainEulerStep } from '../../../src/engine/schedulers/euler.js';
 import { omegaPrime } from '../../../src/engine/schedulers/schedule.js';
+import { mulberry32 } from '../../helpers/mulberry32.js';
 
-/** Deterministic test data (mulberry32), so a failure reproduces. */
-function rand(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rand = mulberry32;
 
 function filled(n: number, seed: number, offset = 0): Float32Array {
   const r = rand(seed);
