@@ -5,31 +5,9 @@
  */
 import type { ProgressEvent } from '../engine/events.js';
 
-export type Origin = 'discord' | 'mcp' | 'cli';
-export type Operation = 'compose' | 'retake' | 'repaint' | 'extend' | 'edit' | 'remix';
-
-export interface Actor {
-  user: string;
-  origin: Origin;
-  name?: string;
-  channelId?: string | null;
-  guildId?: string | null;
-}
-
-export interface ComposeParams {
-  tags: string;
-  lyrics?: string;
-  duration?: number;
-  seed?: number;
-  variants?: number;
-  steps?: number;
-  visibility?: 'public' | 'private';
-}
-export interface RetakeParams { songId: string; variance?: number; seed?: number; steps?: number }
-export interface RepaintParams { songId: string; start?: number; end?: number; section?: string; tags?: string; lyrics?: string; variance?: number; seed?: number }
-export interface ExtendParams { songId: string; left?: number; right?: number; tags?: string; lyrics?: string; seed?: number }
-export interface EditParams { songId: string; tags?: string; lyrics?: string; mode?: 'only_lyrics' | 'remix'; seed?: number }
-export interface RemixParams { source: { songId: string } | { upload: Uint8Array; name?: string }; tags: string; lyrics?: string; strength?: number; seed?: number }
+// The Studio's own request types: the port narrows the Studio's methods and results, never its inputs.
+export type { Actor, ComposeParams, EditParams, ExtendParams, Operation, Origin, RemixParams, RepaintParams, RetakeParams } from '../engine/studio/index.js';
+import type { Actor, ComposeParams, EditParams, ExtendParams, Operation, Origin, RemixParams, RepaintParams, RetakeParams } from '../engine/studio/index.js';
 
 export interface OperationParams {
   compose: ComposeParams;

@@ -79,31 +79,9 @@ export interface StudioFile {
   data(): Promise<Uint8Array>;
 }
 
-export interface SamplingParams {
-  steps?: number | undefined;
-  guidanceScale?: number | undefined;
-  scheduler?: 'euler' | 'heun' | 'pingpong' | undefined;
-  cfgType?: 'apg' | 'cfg' | 'cfg_star' | undefined;
-  omegaScale?: number | undefined;
-  guidanceInterval?: number | undefined;
-  ergTag?: boolean | undefined;
-  ergLyric?: boolean | undefined;
-  ergDiffusion?: boolean | undefined;
-  lyricsMode?: 'faithful' | 'fixed' | undefined;
-}
-export interface ComposeParams extends SamplingParams {
-  tags: string;
-  lyrics?: string | undefined;
-  duration?: number | undefined;
-  seed?: number | undefined;
-  variants?: number | undefined;
-  visibility?: 'public' | 'private' | undefined;
-}
-export interface RetakeParams { songId: string; variance?: number | undefined; seed?: number | undefined; steps?: number | undefined }
-export interface RepaintParams { songId: string; start?: number | undefined; end?: number | undefined; section?: string | undefined; tags?: string | undefined; lyrics?: string | undefined; variance?: number | undefined; seed?: number | undefined }
-export interface ExtendParams { songId: string; left?: number | undefined; right?: number | undefined; tags?: string | undefined; lyrics?: string | undefined; seed?: number | undefined }
-export interface EditParams { songId: string; tags?: string | undefined; lyrics?: string | undefined; mode?: 'only_lyrics' | 'remix' | undefined; seed?: number | undefined }
-export interface RemixParams { source: { songId: string } | { upload: Uint8Array; name?: string | undefined }; tags: string; lyrics?: string | undefined; strength?: number | undefined; seed?: number | undefined; steps?: number | undefined }
+// The Studio's own request types: the port narrows the Studio's methods and results, never its inputs.
+export type { ComposeParams, EditParams, ExtendParams, RemixParams, RepaintParams, RetakeParams } from '../engine/studio/index.js';
+import type { ComposeParams, EditParams, ExtendParams, RemixParams, RepaintParams, RetakeParams } from '../engine/studio/index.js';
 
 export interface OperationParams {
   compose: ComposeParams;
