@@ -28,7 +28,7 @@ export async function runThroughStudio(
   source: string | undefined,
   options: { out?: string | undefined; latentOut?: string | undefined; json: boolean; quiet: boolean; bitDepth: 16 | 24 | 32; command: string },
 ): Promise<number> {
-  const studio = await Studio.open(config);
+  const studio = await Studio.open(config, { persistQueue: false });
   const view = progressView(!options.quiet && !options.json);
   try {
     const actor = localActor();

@@ -28,7 +28,7 @@ export async function runSongsCommand(argv: string[], config: Config): Promise<n
     allowPositionals: true,
     strict: true,
   });
-  const studio = await Studio.open({ ...config, logLevel: config.logLevel });
+  const studio = await Studio.open(config, { persistQueue: false });
   const actor = localActor();
   const print = (value: unknown, text: string) => process.stdout.write(`${values.json ? JSON.stringify(value, null, 2) : text}\n`);
   try {

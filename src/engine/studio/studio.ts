@@ -49,14 +49,20 @@ export class Studio {
     readonly logger: Logger,
   ) {}
 
-  static async open(config: Config, options: { logger?: Logger } = {}): Promise<Studio> {
+  /**
+   * @param options.persistQueue - keep the queue in the store so a restart resumes it (servers: the bot,
+   *   the MCP server, `acejam serve`). One-shot CLI commands pass false: they wait for their own job, and
+   *   must not pick up (and run a second time) the queue of a server sharing the same store.
+   */
+  static async open(config: Config, options: { logger?: Logger; persistQueue?: boolean } = {}): Promise<Studio> {
     const logger = options.logger ?? createLogger({ level: config.logLevel });
     const pack = await readPack(config.packDir);
     const store = await openStore<JobInfo>(config);
     const artifacts = new ArtifactStore(config.dataDir);
     const worker = await EngineWorker.start(config);
     const executor = createExecutor({ config, worker, store, artifacts, packName: pack.manifest.name });
-    const jobs = await createJobRunner({ config, executor, persistence: store.jobs, logger });
+    const persistence = options.persistQueue === false ? undefined : store.jobs;
+    const jobs = await createJobRunner({ config, executor, ...(persistence ? { persistence } : {}), logger });
     return new Studio(config, jobs, store, artifacts, worker, pack.manifest.name, logger);
   }
 

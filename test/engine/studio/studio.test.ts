@@ -105,3 +105,27 @@ describe('studio', () => {
     expect((await studio.getSong(id!)).request).toMatchObject({ duration: 3, steps: 2 });
   });
 });
+
+describe('studio queue persistence', () => {
+  it('a server resumes the persisted queue after a restart; a one-shot CLI Studio leaves it alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'acejam-studio-queue-'));
+    const config = { ...loadConfig({ env: { ACEJAM_PACK: TINY, ACEJAM_DATA_DIR: dir } }), logLevel: 'silent' as const };
+    const logger = createLogger({ level: 'silent' });
+    const server = await Studio.open(config, { logger });
+    const job = await server.submit(alice, 'compose', { tags: 'pop', duration: 2, steps: 40 });
+    await server.close(); // the job goes back to the persisted queue unfinished
+    const cli = await Studio.open(config, { logger, persistQueue: false });
+    expect(cli.jobs.list()).toEqual([]);
+    await cli.close();
+    const restarted = await Studio.open(config, { logger });
+    try {
+      expect(restarted.jobs.get(job.id)).toBeDefined();
+      const done = await restarted.wait(job.id, { timeoutMs: 60_000 });
+      expect(done.state).toBe('done');
+      expect((await restarted.getSong(done.result!.songIds[0]!)).owner).toBe('alice');
+    } finally {
+      await restarted.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
