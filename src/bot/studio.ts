@@ -6,6 +6,7 @@
 import type { ProgressEvent } from '../engine/events.js';
 
 // The Studio's own request types: the port narrows the Studio's methods and results, never its inputs.
+import type { SongView as StudioSongView } from '../engine/studio/index.js';
 export type { Actor, ComposeParams, EditParams, ExtendParams, Operation, Origin, RemixParams, RepaintParams, RetakeParams } from '../engine/studio/index.js';
 import type { Actor, ComposeParams, EditParams, ExtendParams, Operation, Origin, RemixParams, RepaintParams, RetakeParams } from '../engine/studio/index.js';
 
@@ -33,26 +34,8 @@ export interface JobInfo {
   createdAt?: number;
 }
 
-export interface SongView {
-  id: string;
-  parentId: string | null;
-  operation: Operation | null;
-  owner: string;
-  contributors: string[];
-  origin: Origin;
-  createdAt: number;
-  visibility: 'public' | 'private';
-  tags: string;
-  lyrics: string;
-  durationSeconds: number;
-  sampleRate: number;
-  seeds: number[];
-  retakeSeeds: number[] | null;
-  pack: string;
-  request: Record<string, unknown>;
-  uri: string;
-  files: { kind: string; mime: string; bytes: number }[];
-}
+/** What the port reads of a song: the Studio's SongView without the fields the front end does not use. */
+export type SongView = Omit<StudioSongView, 'channelId' | 'guildId' | 'frames'>;
 
 export interface SongTree {
   song: SongView;

@@ -5,7 +5,7 @@
  * {@link asPort} proves at compile time that the real one fits.
  */
 import type { ProgressEvent } from '../engine/index.js';
-import type { Studio } from '../engine/studio/index.js';
+import type { Studio, SongView as StudioSongView } from '../engine/studio/index.js';
 
 export type Origin = 'discord' | 'mcp' | 'cli';
 export type Operation = 'compose' | 'retake' | 'repaint' | 'extend' | 'edit' | 'remix';
@@ -34,33 +34,8 @@ export interface JobInfo {
   error: { code: string; message: string } | null;
 }
 
-export interface SongFile {
-  kind: string;
-  mime: string;
-  bytes: number;
-}
-
-export interface SongView {
-  id: string;
-  parentId: string | null;
-  operation: Operation | null;
-  owner: string;
-  contributors: string[];
-  origin: Origin;
-  createdAt: number;
-  visibility: 'public' | 'private';
-  tags: string;
-  lyrics: string;
-  durationSeconds: number;
-  sampleRate: number;
-  seeds: number[];
-  retakeSeeds: number[] | null;
-  pack: string;
-  /** The resolved parameters of the run that made the song. */
-  request: Record<string, unknown>;
-  uri: string;
-  files: SongFile[];
-}
+/** What the port reads of a song: the Studio's SongView without the fields the front end does not use. */
+export type SongView = Omit<StudioSongView, 'channelId' | 'guildId' | 'frames'>;
 
 export interface SongTree {
   song: SongView;
